@@ -1,0 +1,34 @@
+/**
+ * One writer at a time: an exclusive lock file holding the owner's pid. A lock whose process is
+ * gone (killed run) is stale and taken over.
+ */
+import { openSync, writeSync, closeSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export class LockError extends Error {
+  readonly code = 'CW_ERR_LOCKED';
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+export function acquireLock(path: string): () => void {
+  mkdirSync(dirname(path), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new LockError(`the lake is locked by running process ${pid} (${path}); wait for it to finish`);
+      }
+      rmSync(path, { force: true }); // stale: its owner died
+    }
+  }
+  throw new LockError(`could not take the lake lock ${path}`);
+}
