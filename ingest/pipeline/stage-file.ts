@@ -47,8 +47,10 @@ export async function stageFile(conn: DuckDBConnection, input: InputTable, mappi
     SELECT row_number() OVER () + ${rowOffset} AS __row, *
     FROM read_csv(${lit(input.csvPath)}, header = true, all_varchar = true, delim = ${lit(input.csvPath === input.path ? input.delimiter : ',')},
                   quote = '"', escape = '"', names = [${names.map(lit).join(', ')}], null_padding = true)`);
-  const params = { today: meta.today, hash_key: meta.hashKey };
-  await conn.run(`CREATE OR REPLACE TEMP TABLE v AS ${buildValidationSql(mapping, input.header, names, hasExtra)}`, params);
+  const sql = `CREATE OR REPLACE TEMP TABLE v AS ${buildValidationSql(mapping, input.header, names, hasExtra)}`;
+  // DuckDB refuses bound values the statement does not use: bind only those it mentions.
+  const params = Object.fromEntries(Object.entries({ today: meta.today, hash_key: meta.hashKey }).filter(([k]) => sql.includes(`$${k}`)));
+  await conn.run(sql, params);
 
   const st = ident(`st_${kind}`);
   const fileCols = `${meta.fileSeq}::INTEGER AS __file_seq, ${lit(meta.sha256)} AS file_sha256, ${lit(meta.fileName)} AS source_file`;
