@@ -105,6 +105,15 @@ export function buildProgram(out: Out = stdio, setExit: (code: number) => void =
       out.log(o.json ? JSON.stringify(res) : `数仓构建完成 build ${res.build_id} in ${res.seconds} s, peak RSS ${res.peak_rss_mb} MB -> ${res.file}`);
     });
 
+  program.command('start')
+    .summary('first run: generate and ingest the demo city if the lake is empty; then build the warehouse and print the picture')
+    .option(...dataDirOpt)
+    .action(async (o) => {
+      const cfg = loadConfig(process.env, { dataDir: o.dataDir });
+      const { startMainJob } = await import('./start.ts');
+      await startMainJob(cfg, out.log);
+    });
+
   program.command('kinds')
     .summary('list the record kinds, their national header fields and natural keys')
     .option('--json', 'print exactly one JSON object')

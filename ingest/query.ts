@@ -1,17 +1,29 @@
 /**
- * Read-only access to the committed lake for the `query` and `quality` commands: an in-memory
- * DuckDB with the lake views. Only a single SELECT (or EXPLAIN) is run, so a query cannot write.
+ * Read-only access for the `query` and `quality` commands: an in-memory DuckDB with the lake views
+ * and, when a warehouse build is being served, that build attached read-only as `wh` and on the
+ * search path (so `SELECT * FROM city_index` works). Only a single SELECT (or EXPLAIN) is run, so
+ * a query cannot write.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { StatementType } from '@duckdb/node-api';
+import { readCurrent, warehousePaths } from '../analytics/warehouse.ts';
 import type { IngestConfig } from './config.ts';
 import { openDuck, queryRows } from './duck.ts';
 import { createLakeViews } from './lake/catalog.ts';
 import { InputError } from './pipeline/errors.ts';
+import { lit } from './pipeline/sql-util.ts';
 
 export async function withLake<T>(cfg: IngestConfig, fn: (q: <R = Record<string, unknown>>(sql: string) => Promise<R[]>, conn: Awaited<ReturnType<typeof openDuck>>['conn']) => Promise<T>): Promise<T> {
   const db = await openDuck({ path: ':memory:', threads: cfg.threads, memoryLimit: cfg.memoryLimit });
   try {
     await createLakeViews(db.conn, cfg.dataDir);
+    const w = warehousePaths(cfg.dataDir);
+    const cur = readCurrent(w);
+    if (cur && existsSync(join(w.root, cur.file))) {
+      await db.conn.run(`ATTACH ${lit(join(w.root, cur.file))} AS wh (READ_ONLY)`);
+      await db.conn.run(`SET search_path = 'memory.main,wh.main'`);
+    }
     return await fn((sql) => queryRows(db.conn, sql), db.conn);
   } finally {
     db.close();
