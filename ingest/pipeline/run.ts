@@ -148,7 +148,21 @@ export async function runIngest(o: IngestOptions): Promise<IngestSummary> {
         copyFileSync(pr.file, `${rawAbs}.tmp-${process.pid}`);
         renameSync(`${rawAbs}.tmp-${process.pid}`, rawAbs);
       }
-      const staged = await stageFile(conn, pr.input, pr.mapping, { fileSeq: i, sha256: sha, fileName: basename(pr.file), today: o.today, hashKey: o.hashKey });
+      const meta = { fileSeq: i, sha256: sha, fileName: basename(pr.file), today: o.today, hashKey: o.hashKey };
+      let staged;
+      try {
+        staged = await stageFile(conn, pr.input, pr.mapping, meta);
+      } catch (e) {
+        // A file used in place can still trip DuckDB's CSV reader (uneven rows, invalid UTF-8 past
+        // the sampled parts): normalize it through the JS reader, which pads rows and keeps
+        // surplus cells in __extra__, and stage again.
+        if (pr.input.temporary) throw e;
+        pr.input = await openInput(pr.file, { sheet: o.sheet, tmpDir: scratch, forceCopy: true });
+        pr.mapping = mapHeader(pr.input.header, pr.mapping.kind);
+        await conn.run(`DELETE FROM rej WHERE file_seq = ${i}`).catch(() => undefined);
+        await conn.run(`DELETE FROM "st_${pr.mapping.kind.kind}" WHERE __file_seq = ${i}`).catch(() => undefined);
+        staged = await stageFile(conn, pr.input, pr.mapping, meta);
+      }
       o.onProgress?.({ phase: 'stage', file: pr.file, index: i + 1, total: prepared.length, rowsRead: staged.rowsRead, bytes: pr.input.sizeBytes });
       reports.push({
         file: relative(process.cwd(), pr.file) || pr.file, sha256: sha, raw: rawRel, kind: pr.mapping.kind.kind, format: pr.input.format,

@@ -39,7 +39,6 @@ export const CREATE_REJECTS = `CREATE TABLE IF NOT EXISTS rej (
 export async function stageFile(conn: DuckDBConnection, input: InputTable, mapping: HeaderMapping, meta: StageMeta): Promise<StagedFile> {
   const kind = mapping.kind.kind;
   const names = columnNames(input.header);
-  const hasExtra = names.includes('__extra__');
   // The row number of a CSV/XLSX record is its line in a spreadsheet sense (header = row 1);
   // for JSON it is the record's ordinal. DuckDB keeps the file order for row_number() OVER ().
   const rowOffset = input.format === 'json' || input.format === 'ndjson' ? 0 : 1;
@@ -47,7 +46,19 @@ export async function stageFile(conn: DuckDBConnection, input: InputTable, mappi
     SELECT row_number() OVER () + ${rowOffset} AS __row, *
     FROM read_csv(${lit(input.csvPath)}, header = true, all_varchar = true, delim = ${lit(input.csvPath === input.path ? input.delimiter : ',')},
                   quote = '"', escape = '"', names = [${names.map(lit).join(', ')}], null_padding = true)`);
-  const sql = `CREATE OR REPLACE TEMP TABLE v AS ${buildValidationSql(mapping, input.header, names, hasExtra)}`;
+  // Rows longer than the header make DuckDB add columns (column8, ...): fold them into __extra__
+  // so the row is rejected with CW_EXTRA_FIELDS and its cells are kept in the raw JSON.
+  const surplus = (await queryRows<{ name: string }>(conn, `SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'src' AND database_name = 'temp' ORDER BY column_index`))
+    .map((c) => c.name).filter((c) => c !== '__row' && !names.includes(c));
+  if (surplus.length) {
+    const joined = `nullif(concat_ws('|', ${surplus.map(ident).join(', ')}), '')`;
+    const merged = names.includes('__extra__') ? `nullif(concat_ws('|', "__extra__", ${joined}), '')` : joined;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE src AS SELECT * EXCLUDE (${[...surplus, ...(names.includes('__extra__') ? ['__extra__'] : [])].map(ident).join(', ')}), ${merged} AS "__extra__" FROM src`);
+    if (!names.includes('__extra__')) names.push('__extra__');
+  }
+  const header = names.length > input.header.length ? [...input.header, '__extra__'] : input.header;
+  const hasExtra = names.includes('__extra__');
+  const sql = `CREATE OR REPLACE TEMP TABLE v AS ${buildValidationSql(mapping, header, names, hasExtra)}`;
   // DuckDB refuses bound values the statement does not use: bind only those it mentions.
   const params = Object.fromEntries(Object.entries({ today: meta.today, hash_key: meta.hashKey }).filter(([k]) => sql.includes(`$${k}`)));
   await conn.run(sql, params);
@@ -60,7 +71,7 @@ export async function stageFile(conn: DuckDBConnection, input: InputTable, mappi
   await conn.run(`INSERT INTO rej
     SELECT ${lit(kind)}, ${meta.fileSeq}, ${lit(meta.sha256)}, ${lit(meta.fileName)}, v.__row,
       v.__reasons[1].code, v.__reasons[1].field, v.__reasons[1].expected, v.__reasons[1].got,
-      to_json(v.__reasons), ${mapping.columns.has('source_unit') ? 'v.source_unit' : 'NULL'}, v.month, ${rawJsonSql(mapping, input.header, names)}
+      to_json(v.__reasons), ${mapping.columns.has('source_unit') ? 'v.source_unit' : 'NULL'}, v.month, ${rawJsonSql(mapping, header, names)}
     FROM v JOIN src ON src.__row = v.__row
     WHERE len(v.__reasons) > 0`);
 
