@@ -27,7 +27,8 @@ function emptyKindSql(k: KindSchema): string {
     const type = f ? (f.type === 'enum' && f.multi ? 'VARCHAR[]' : SQL_TYPE[f.type]) : 'VARCHAR';
     return `NULL::${type} AS ${ident(c.name)}`;
   });
-  const meta = ['file_sha256', 'source_file', 'subject_key', 'record_key', 'content_hash', 'run_id', 'month'].map((c) => `NULL::VARCHAR AS ${c}`);
+  const derived = k.kind === 'relation' ? ['related_key'] : []; // see buildValidationSql
+  const meta = ['file_sha256', 'source_file', 'subject_key', ...derived, 'record_key', 'content_hash', 'run_id', 'month'].map((c) => `NULL::VARCHAR AS ${c}`);
   return `SELECT ${[...cols, ...meta, 'NULL::BIGINT AS row_number', 'NULL::VARCHAR[] AS flags'].join(', ')} WHERE false`;
 }
 
