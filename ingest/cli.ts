@@ -131,6 +131,15 @@ export function buildProgram(out: Out = stdio, setExit: (code: number) => void =
       await benchIngest({ records: String(o.records).split(',').map(Number), log: out.log });
     });
 
+  program.command('bench-build')
+    .summary('benchmark the warehouse build at 100 k and 1 M subjects (writes bench/results/)')
+    .option('--subjects <list>', 'comma-separated subject counts', '100000,1000000')
+    .option('--fresh', 'regenerate the demo cities')
+    .action(async (o) => {
+      const { benchBuild } = await import('../bench/build-bench.ts');
+      await benchBuild({ subjects: String(o.subjects).split(',').map(Number), fresh: Boolean(o.fresh), log: out.log });
+    });
+
   program.hook('postAction', () => setExit(0));
   return program;
 }
