@@ -13,12 +13,13 @@ import { ident, lit } from '../pipeline/sql-util.ts';
 
 export async function createQualityViews(conn: DuckDBConnection, sourceUnitsCsv?: string): Promise<void> {
   const accepted = KINDS.map((k) => `SELECT ${lit(k.kind)} AS kind, source_unit, month FROM ${ident(`records_${k.kind}`)}`).join(' UNION ALL ');
-  // A rejected row counts in the month of its own date when that date parsed, else in the month of
-  // the run that rejected it.
+  // A rejected row counts in the month of its own date when that date parsed and is not in the
+  // future, else in the month of the run that rejected it.
   await conn.run(`CREATE OR REPLACE VIEW quality_rows AS
     SELECT kind, coalesce(source_unit, '(未填报)') AS source_unit, month, true AS ok FROM (${accepted})
     UNION ALL
-    SELECT r.kind, coalesce(r.source_unit, '(未填报)'), coalesce(r.month, strftime(i.finished_at, '%Y-%m')), false
+    SELECT r.kind, coalesce(r.source_unit, '(未填报)'),
+      CASE WHEN r.month <= strftime(i.finished_at, '%Y-%m') THEN r.month ELSE strftime(i.finished_at, '%Y-%m') END, false
     FROM rejects r LEFT JOIN ingest_runs i USING (run_id)`);
   await conn.run(`CREATE OR REPLACE VIEW quality_timeliness AS
     SELECT source_unit, month, count(*) AS published, count(*) FILTER (WHERE c2.workday_no - c1.workday_no <= 7) AS timely
@@ -36,8 +37,11 @@ export async function createQualityViews(conn: DuckDBConnection, sourceUnitsCsv?
     ? `SELECT code, name FROM read_csv(${lit(sourceUnitsCsv)}, header = true, all_varchar = true)`
     : `SELECT NULL::VARCHAR AS code, NULL::VARCHAR AS name WHERE false`}`);
   await conn.run(`CREATE OR REPLACE VIEW quality_by_month AS
-    WITH m AS (SELECT month, count(*) FILTER (WHERE ok) AS accepted, count(*) AS rows FROM quality_rows WHERE month IS NOT NULL GROUP BY 1),
-    rep AS (SELECT month, count(DISTINCT source_unit) AS reporting FROM quality_rows
+    -- The register and relations are partitioned by registration / start date, not by a reporting
+    -- period, so they stay out of the monthly picture (they count in quality_by_source).
+    WITH periodic AS (SELECT * FROM quality_rows WHERE kind NOT IN ('subject', 'relation') AND month IS NOT NULL),
+    m AS (SELECT month, count(*) FILTER (WHERE ok) AS accepted, count(*) AS rows FROM periodic GROUP BY 1),
+    rep AS (SELECT month, count(DISTINCT source_unit) AS reporting FROM periodic
             WHERE ok AND source_unit IN (SELECT name FROM source_units_expected) GROUP BY 1),
     t AS (SELECT month, sum(published) AS published, sum(timely) AS timely FROM quality_timeliness GROUP BY 1)
     SELECT m.month, m.rows, m.accepted, round(m.accepted / m.rows, 4) AS compliance,

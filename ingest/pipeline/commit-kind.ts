@@ -57,8 +57,8 @@ export async function commitKind(conn: DuckDBConnection, p: LakePaths, kind: str
     SELECT ${lit(kind)}, __file_seq, file_sha256, source_file, __row, 'CW_DUPLICATE_CONFLICT', '(natural key)',
       'the same content as the record already held under this key', record_key,
       to_json([{'code': 'CW_DUPLICATE_CONFLICT', 'field': '(natural key)', 'expected': 'identical content', 'got': record_key}]),
-      c.source_unit, c.month, to_json(c)
-    FROM (SELECT * EXCLUDE (__rank, __status, __kept_hash) FROM cls WHERE __status = 'conflict') c`);
+      c.source_unit, c.month, json_merge_patch(to_json(c), '{"__file_seq": null, "__row": null}')
+    FROM (SELECT * EXCLUDE (__rank, __status, __kept_hash, __flags) FROM cls WHERE __status = 'conflict') c`);
   const per = await queryRows<{ f: number; accepted: number; duplicates: number; conflicts: number }>(conn,
     `SELECT __file_seq AS f, count(*) FILTER (WHERE __status = 'new') AS accepted,
        count(*) FILTER (WHERE __status = 'duplicate') AS duplicates, count(*) FILTER (WHERE __status = 'conflict') AS conflicts
