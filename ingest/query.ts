@@ -45,7 +45,9 @@ export async function runQuery(cfg: IngestConfig, sql: string): Promise<Record<s
     } catch (e) {
       throw new InputError('CW_ERR_SQL', (e as Error).message);
     }
-    if (prepared.statementType !== StatementType.SELECT && prepared.statementType !== StatementType.EXPLAIN) {
+    // EXPLAIN ANALYZE runs the explained statement (a COPY could write files): plain EXPLAIN only.
+    const analyze = prepared.statementType === StatementType.EXPLAIN && /^\s*EXPLAIN\s+ANALY[SZ]E\b/i.test(sql);
+    if ((prepared.statementType !== StatementType.SELECT && prepared.statementType !== StatementType.EXPLAIN) || analyze) {
       throw new InputError('CW_ERR_SQL', `query is read-only: only SELECT/EXPLAIN statements are allowed (got statement type ${StatementType[prepared.statementType]})`);
     }
     const r = await prepared.runAndReadAll();

@@ -13,14 +13,22 @@ function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+/** Lock files this process holds: a lock with our own pid is only stale if we do not hold it. */
+const HELD = new Set<string>();
+
 export function acquireLock(path: string): () => void {
   mkdirSync(dirname(path), { recursive: true });
+  if (HELD.has(path)) throw new LockError(`the lake is locked by another run in this process (${path}); wait for it to finish`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(path, { force: true });
+      HELD.add(path);
+      return () => {
+        HELD.delete(path);
+        rmSync(path, { force: true });
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(path, 'utf8').trim());

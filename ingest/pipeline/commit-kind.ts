@@ -14,8 +14,8 @@ import { ident, lit } from './sql-util.ts';
 
 export interface KindOutcome {
   outputs: OutputFile[];
-  /** per file_seq: accepted (new), duplicates, conflicts */
-  perFile: Map<number, { accepted: number; duplicates: number; conflicts: number }>;
+  /** per file_seq: accepted (new), duplicates, conflicts, flagged (among the accepted) */
+  perFile: Map<number, { accepted: number; duplicates: number; conflicts: number; flagged: number }>;
 }
 
 /** Staging bookkeeping columns that never reach the lake. */
@@ -52,18 +52,21 @@ export async function commitKind(conn: DuckDBConnection, p: LakePaths, kind: str
       `SELECT file_name AS file, sum(row_group_num_rows)::BIGINT AS rows FROM parquet_metadata(${lit(`${dir}/month=*/part-${runId}-*.parquet`)}) GROUP BY 1 ORDER BY 1`);
     for (const f of files) outputs.push({ kind, table: 'records', path: relative(p.root, f.file), rows: f.rows });
   }
-  // Conflicting duplicates join the rejects with the accepted (typed, ID-hashed) row as their raw JSON.
+  // Conflicting duplicates join the rejects with their typed, ID-hashed row as `raw` (the staging
+  // area keeps no original cells; those stay in the content-addressed raw file at file_sha256 and
+  // row_number).
   await conn.run(`INSERT INTO rej
     SELECT ${lit(kind)}, __file_seq, file_sha256, source_file, __row, 'CW_DUPLICATE_CONFLICT', '(natural key)',
       'the same content as the record already held under this key', record_key,
       to_json([{'code': 'CW_DUPLICATE_CONFLICT', 'field': '(natural key)', 'expected': 'identical content', 'got': record_key}]),
       c.source_unit, c.month, json_merge_patch(to_json(c), '{"__file_seq": null, "__row": null}')
     FROM (SELECT * EXCLUDE (__rank, __status, __kept_hash, __flags) FROM cls WHERE __status = 'conflict') c`);
-  const per = await queryRows<{ f: number; accepted: number; duplicates: number; conflicts: number }>(conn,
+  const per = await queryRows<{ f: number; accepted: number; duplicates: number; conflicts: number; flagged: number }>(conn,
     `SELECT __file_seq AS f, count(*) FILTER (WHERE __status = 'new') AS accepted,
+       count(*) FILTER (WHERE __status = 'new' AND len(__flags) > 0) AS flagged,
        count(*) FILTER (WHERE __status = 'duplicate') AS duplicates, count(*) FILTER (WHERE __status = 'conflict') AS conflicts
      FROM cls GROUP BY 1`);
-  return { outputs, perFile: new Map(per.map((x) => [x.f, { accepted: x.accepted, duplicates: x.duplicates, conflicts: x.conflicts }])) };
+  return { outputs, perFile: new Map(per.map((x) => [x.f, { accepted: x.accepted, duplicates: x.duplicates, conflicts: x.conflicts, flagged: x.flagged }])) };
 }
 
 /** Writes this run's rejects (all kinds) as Parquet, skipping rows a committed run already rejected. */

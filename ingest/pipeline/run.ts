@@ -181,6 +181,7 @@ export async function runIngest(o: IngestOptions): Promise<IngestSummary> {
         const r = reports[seq];
         r.accepted = c.accepted;
         r.duplicates = c.duplicates;
+        r.flagged = c.flagged;
         r.rejected += c.conflicts;
         if (c.conflicts) r.by_reason.CW_DUPLICATE_CONFLICT = (r.by_reason.CW_DUPLICATE_CONFLICT ?? 0) + c.conflicts;
       }

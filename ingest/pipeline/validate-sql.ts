@@ -205,9 +205,18 @@ WITH raw AS (
 SELECT *, md5(concat_ws(chr(31), ${contentParts.join(', ')})) AS content_hash FROM shaped`;
 }
 
-/** Columns of the raw table to keep, masked, in a rejected row's JSON (ID numbers masked). */
+/**
+ * A rejected row's original cells as JSON. ID-number columns are masked, and so is any other cell
+ * that looks like a resident ID (an unrecognized column may hold one); USCC columns are exempt
+ * (an all-digit USCC has the same shape).
+ */
 export function rawJsonSql(m: HeaderMapping, header: readonly string[], names: readonly string[]): string {
-  const idCols = new Set([...m.columns].filter(([k]) => m.kind.fields.find((f) => f.key === k)?.type === 'idno').map(([, i]) => i));
-  const pairs = header.map((h, i) => `${lit(h)}, ${idCols.has(i) ? `cw_mask_id(${ident(names[i])})` : ident(names[i])}`);
+  const typeOf = (i: number) => m.kind.fields.find((f) => m.columns.get(f.key) === i)?.type;
+  const pairs = header.map((h, i) => {
+    const c = ident(names[i]);
+    const t = typeOf(i);
+    const v = t === 'idno' ? `cw_mask_id(${c})` : t === 'uscc' ? c : `CASE WHEN regexp_full_match(trim(${c}), '[0-9]{17}[0-9Xx]') THEN cw_mask_id(trim(${c})) ELSE ${c} END`;
+    return `${lit(h)}, ${v}`;
+  });
   return `json_object(${pairs.join(', ')})`;
 }

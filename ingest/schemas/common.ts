@@ -47,7 +47,7 @@ export function partyFields(prefix: 'XK' | 'CF' | null): FieldDef[] {
     },
     { key: 'legal_rep', label: '法定代表人', aliases: ['法定代表人姓名', ...code('FRDB')], type: 'text' },
     { key: 'id_type', label: '证件类型', aliases: [...code('XDR_ZJLX')], type: 'enum', required: IS_PERSON, values: ID_TYPES, valueAliases: ID_TYPE_ALIASES },
-    { key: 'id_number', label: '证件号码', aliases: [...code('XDR_ZJHM')], type: 'idno', required: IS_PERSON },
+    { key: 'id_number', label: '证件号码', aliases: ['身份证号码', '身份证号', '证件号', ...code('XDR_ZJHM')], type: 'idno', required: IS_PERSON },
   ];
 }
 
