@@ -5,7 +5,8 @@
 --   repaired: a 修复完成 repair of this record (by 文书号/案号/承诺书编号) done on or before as-of
 --   revoked:  an upheld objection (处理结果 撤销) of this record done on or before as-of
 --   corrected: an objection answered 更正 (record kept, flagged as corrected)
---   active:   the record's own effect period covers as-of (e.g. listing not expired, not removed)
+--   active:   the record's own effect period covers as-of (listing not expired or removed, penalty
+--             still within its 公示截止期)
 --   effective = active AND NOT repaired AND NOT revoked
 CREATE OR REPLACE TABLE credit_events AS
 WITH
@@ -32,7 +33,8 @@ events AS (
   SELECT subject_key, subject_uscc AS uscc, subject_name AS name, 'penalty' AS category, '行政处罚' AS kind_label, record_key,
     decision_no AS ref, decision_date AS event_date, -1 AS polarity,
     fine_amount, penalty_types AS detail_list, authority, violation_type AS detail,
-    decision_date <= cw_as_of() AS active, NULL::DATE AS ends
+    -- a penalty stops being published at its 公示截止期; without one it stays in force
+    coalesce(publicity_end >= cw_as_of(), true) AS active, publicity_end AS ends
   FROM asof_penalty
   UNION ALL
   SELECT subject_key, subject_uscc, subject_name, 'court_dishonest', '失信被执行人', record_key, case_no, publish_date, -1,
@@ -99,7 +101,9 @@ kind_map AS (
     ('abnormal_operation', '经营异常名录'), ('commitment_breach', '信用承诺'), ('contract_breach', '合同履约'), ('tax_grade', '纳税信用等级')) t(category, target_kind)
 )
 SELECT
-  e.*,
+  e.* REPLACE (
+    -- natural persons' names are personal data: only the surname is kept
+    CASE WHEN e.subject_key LIKE 'P:%' THEN left(e.name, 1) || repeat('*', greatest(length(e.name) - 1, 1)) ELSE e.name END AS name),
   date_trunc('month', e.event_date)::DATE AS month,
   coalesce(r.done_date, ar.done_date) IS NOT NULL AS repaired,
   coalesce(r.done_date, ar.done_date) AS repaired_date,
