@@ -2,8 +2,8 @@
  * `credit-watch demo`: generate the synthetic city into <data-dir>/demo/files, move its source-unit
  * list and planted stories into <data-dir>/config, then ingest the files like any other input.
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { todayIn, type IngestConfig } from './config.ts';
 import { generateDemoCity } from './demo/generate.ts';
 import { lakePaths } from './lake/paths.ts';
@@ -32,6 +32,9 @@ export async function runDemo(cfg: IngestConfig, o: DemoCommandOptions) {
   mkdirSync(config, { recursive: true });
   copyFileSync(gen.sourceUnitsPath, join(config, 'source_units.csv'));
   copyFileSync(gen.storiesPath, join(config, 'demo_stories.json'));
+  // Keep the files folder ingestible as a whole: metadata moves under _meta/ (skipped by ingest).
+  mkdirSync(join(outDir, '_meta'), { recursive: true });
+  for (const f of [gen.sourceUnitsPath, gen.storiesPath]) renameSync(f, join(outDir, '_meta', basename(f)));
   if (!o.quiet) o.log(`已生成演示城市 demo city: ${gen.subjects.toLocaleString()} 个主体, ${gen.records.toLocaleString()} 条记录, ${gen.files.length} 个文件, ${genSeconds.toFixed(1)} 秒 -> ${outDir}`);
   let ingest: IngestSummary | undefined;
   if (o.ingest) {

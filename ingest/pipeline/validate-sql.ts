@@ -13,6 +13,10 @@ const SEPARATORS = '[,，;；、|]';
 
 const r = (key: string) => ident(`r_${key}`);
 const t = (key: string) => ident(`t_${key}`);
+/** Looked-up USCC status and parsed date / date reason of a field (see the lookups in buildValidationSql). */
+const us = (key: string) => ident(`us_${key}`);
+const dv = (key: string) => ident(`dv_${key}`);
+const dr = (key: string) => ident(`dr_${key}`);
 
 /** The sibling field that says which kind of ID a number is (身份证 or a passport, ...). */
 function idTypeFieldOf(kind: KindSchema, f: FieldDef): FieldDef | undefined {
@@ -37,7 +41,7 @@ function protectSeparators(f: FieldDef, x: string): { pre: string; post: (y: str
 function typedExpr(kind: KindSchema, f: FieldDef): string {
   const x = r(f.key);
   switch (f.type) {
-    case 'date': return `cw_parse_date(${x})`;
+    case 'date': return dv(f.key);
     case 'amount': case 'number': case 'lon': case 'lat':
       return `TRY_CAST(replace(replace(${x}, ',', ''), '，', '') AS DOUBLE)`;
     case 'int': return `TRY_CAST(${x} AS INTEGER)`;
@@ -74,7 +78,7 @@ function fieldReasons(kind: KindSchema, f: FieldDef, fieldName: string): string[
   switch (f.type) {
     case 'uscc':
       for (const s of ['length', 'charset', 'check']) {
-        when(`cw_uscc_status(${x}) = '${s}'`, `CW_USCC_${s.toUpperCase()}`, '18-character USCC with a valid check character (GB 32100-2015)');
+        when(`${us(f.key)} = '${s}'`, `CW_USCC_${s.toUpperCase()}`, '18-character USCC with a valid check character (GB 32100-2015)');
       }
       break;
     case 'idno': {
@@ -86,8 +90,8 @@ function fieldReasons(kind: KindSchema, f: FieldDef, fieldName: string): string[
       break;
     }
     case 'date': {
-      when(`cw_date_reason(${x}) = 'format'`, 'CW_DATE_FORMAT', 'a date as YYYY/MM/DD or YYYY-MM-DD');
-      when(`cw_date_reason(${x}) = 'calendar'`, 'CW_DATE_CALENDAR', 'a real calendar date');
+      when(`${dr(f.key)} = 'format'`, 'CW_DATE_FORMAT', 'a date as YYYY/MM/DD or YYYY-MM-DD');
+      when(`${dr(f.key)} = 'calendar'`, 'CW_DATE_CALENDAR', 'a real calendar date');
       if (f.notFuture) when(`${t(f.key)} > $today`, 'CW_DATE_FUTURE', 'a date not after the ingest date');
       if (f.notBefore) {
         const other = kind.fields.find((o) => o.key === f.notBefore)!;
@@ -173,20 +177,40 @@ export function buildValidationSql(m: HeaderMapping, header: readonly string[], 
     return fieldReasons(kind, f, name);
   });
   if (hasExtra) reasons.push(`CASE WHEN "__extra__" IS NOT NULL THEN ${reason('CW_EXTRA_FIELDS', '(row)', `${header.length - 1} cells`, '"__extra__"')} END`);
-  const flags = kind.fields.filter((f) => f.type === 'uscc').map((f) => `CASE WHEN cw_uscc_status(${r(f.key)}) = 'org_check' THEN 'CW_USCC_ORG_CHECK:${f.key}' END`);
+  const flags = kind.fields.filter((f) => f.type === 'uscc').map((f) => `CASE WHEN ${us(f.key)} = 'org_check' THEN 'CW_USCC_ORG_CHECK:${f.key}' END`);
   const s = kind.subject;
   const subjectKey = s ? personKey(s.uscc, s.idNumber) : 'NULL';
   const relatedKey = kind.kind === 'relation' ? personKey('related_uscc', 'related_id_number') : null;
   const keyParts = kind.naturalKey.map((k) => `coalesce(CAST(${k === 'subject_key' ? '__subject_key' : k === 'related_key' ? '__related_key' : t(k)} AS VARCHAR), '')`);
   const out = outputColumns(kind);
   const contentParts = out.map((c) => `coalesce(CAST(${c.name === c.sql ? c.sql : ident(c.name)} AS VARCHAR), '')`);
+  // USCCs and dates repeat heavily (authorities, source units, decision days): check each distinct
+  // value once in a lookup and join, instead of running the macros on every row.
+  const usccFields = kind.fields.filter((f) => f.type === 'uscc');
+  const dateFields = kind.fields.filter((f) => f.type === 'date');
+  const distinctOf = (fs: FieldDef[]) => `SELECT DISTINCT v FROM (SELECT unnest([${fs.map((f) => r(f.key)).join(', ')}]) AS v FROM raw) WHERE v IS NOT NULL`;
+  const lookups = [
+    usccFields.length ? `uscc_lookup AS (SELECT v, cw_uscc_status(v) AS st FROM (${distinctOf(usccFields)}))` : '',
+    dateFields.length ? `date_lookup AS (SELECT v, cw_parse_date(v) AS d, cw_date_reason(v) AS reason FROM (${distinctOf(dateFields)}))` : '',
+  ].filter(Boolean);
+  const lookupCols = [
+    ...usccFields.map((f, i) => `u${i}.st AS ${us(f.key)}`),
+    ...dateFields.flatMap((f, i) => [`d${i}.d AS ${dv(f.key)}`, `d${i}.reason AS ${dr(f.key)}`]),
+  ];
+  const lookupJoins = [
+    ...usccFields.map((f, i) => `LEFT JOIN uscc_lookup u${i} ON u${i}.v = raw.${r(f.key)}`),
+    ...dateFields.map((f, i) => `LEFT JOIN date_lookup d${i} ON d${i}.v = raw.${r(f.key)}`),
+  ];
   return `
 WITH raw AS (
   SELECT __row, ${hasExtra ? '"__extra__",' : ''} ${rawCols.join(',\n    ')}
   FROM src
+), ${lookups.map((l) => `${l}, `).join('')}looked AS (
+  SELECT raw.*${lookupCols.map((c) => `, ${c}`).join('')}
+  FROM raw ${lookupJoins.join('\n  ')}
 ), typed AS (
   SELECT *, ${typed.join(',\n    ')}
-  FROM raw
+  FROM looked
 ), checked AS (
   SELECT *,
     list_filter([${reasons.join(',\n      ')}], x -> x IS NOT NULL) AS __reasons,
