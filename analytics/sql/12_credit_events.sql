@@ -66,7 +66,7 @@ events AS (
     CASE grade WHEN 'A' THEN 1 WHEN 'C' THEN -1 WHEN 'D' THEN -1 ELSE 0 END,
     NULL, [grade], authority, grade,
     -- only the latest year's grade is in force
-    row_number() OVER (PARTITION BY subject_key ORDER BY eval_year DESC) = 1, NULL::DATE
+    row_number() OVER (PARTITION BY subject_key ORDER BY eval_year DESC, eval_date DESC, run_id DESC, row_number DESC) = 1, NULL::DATE
   FROM asof_tax_grade
   UNION ALL
   SELECT subject_key, subject_uscc, subject_name, 'honor', '红名单/荣誉', record_key, decision_no, granted_date, 1,
