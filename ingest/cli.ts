@@ -19,6 +19,8 @@ export function buildProgram(out: Out = stdio, setExit: (code: number) => void =
     .showHelpAfterError()
     .exitOverride();
   const dataDirOpt = ['--data-dir <dir>', 'data directory (lake, config); default $CW_DATA_DIR or ./data'] as const;
+  /** Exit code an action reports without failing (e.g. `audit verify` on a broken chain). */
+  let actionExit = 0;
 
   program.command('ingest')
     .summary('validate record files (CSV/XLSX/JSON/NDJSON) and add them to the lake')
@@ -114,6 +116,83 @@ export function buildProgram(out: Out = stdio, setExit: (code: number) => void =
       await startMainJob(cfg, out.log);
     });
 
+  program.command('serve')
+    .summary('serve the API, the workflows and the built dashboard (fastify) on CW_HOST:CW_PORT; runs the nightly job')
+    .option(...dataDirOpt)
+    .option('--port <n>', 'port; default $CW_PORT or 8080')
+    .option('--host <h>', 'address to listen on; default $CW_HOST or 127.0.0.1')
+    .option('--demo <yes|no>', 'create the demo accounts; default: yes when the data dir holds the demo city')
+    .option('--nightly <cron|off>', 'cron of the nightly inbox ingest + build; default $CW_NIGHTLY_CRON or "0 2 * * *"')
+    .action(async (o) => {
+      const { loadServerConfig } = await import('../server/config.ts');
+      const env = { ...process.env };
+      if (o.port !== undefined) env.CW_PORT = String(o.port);
+      if (o.host !== undefined) env.CW_HOST = String(o.host);
+      if (o.demo !== undefined) env.CW_DEMO = String(o.demo);
+      if (o.nightly !== undefined) env.CW_NIGHTLY_CRON = String(o.nightly);
+      const cfg = loadServerConfig(env, { dataDir: o.dataDir });
+      const { startServer } = await import('../server/server.ts');
+      await startServer(cfg, { log: out.log });
+      await new Promise<void>(() => undefined); // runs until SIGINT / SIGTERM (graceful shutdown exits)
+    });
+
+  const audit = program.command('audit').summary('the hash-chained audit log: verify the chain, export it');
+  const auditRemote = async (url: string, token: string | undefined, path: string): Promise<Response> => {
+    if (!token) throw new InputError('CW_ERR_USAGE', '--url needs --token <bearer token of an auditor or admin> (or $CW_TOKEN)');
+    const res = await fetch(new URL(path, url), { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new InputError('CW_ERR_REMOTE', `${res.status} from ${url}: ${await res.text()}`);
+    return res;
+  };
+  const noAudit = (e: Error & { code?: string }): never => {
+    throw e.code === 'CW_ERR_NO_AUDIT' ? new InputError('CW_ERR_NO_AUDIT', e.message) : e;
+  };
+  audit.command('verify')
+    .summary('check the audit log hash chain; exit 0 intact, 1 broken (naming the first bad seq)')
+    .option(...dataDirOpt)
+    .option('--url <url>', 'verify through a running server instead of the file (the server holds ops.duckdb)')
+    .option('--token <token>', 'with --url: bearer token of an auditor or admin; default $CW_TOKEN')
+    .option('--json', 'print exactly one JSON object')
+    .action(async (o) => {
+      type Chain = import('../server/plugins/audit.ts').ChainResult;
+      let res: Chain;
+      if (o.url) {
+        res = (await (await auditRemote(o.url, o.token ?? process.env.CW_TOKEN, '/api/v1/audit/verify')).json()) as Chain;
+      } else {
+        const { verifyAuditFile } = await import('../server/plugins/audit.ts');
+        res = await verifyAuditFile(loadConfig(process.env, { dataDir: o.dataDir }).dataDir).catch(noAudit);
+      }
+      if (o.json) out.log(JSON.stringify(res));
+      else if (res.ok) out.log(`审计日志完整 audit chain intact: ${res.entries} entries, head ${res.head_hash}`);
+      else out.err(`审计日志被篡改 audit chain BROKEN at seq ${res.first_bad_seq}: ${res.problem} (${res.entries} entries verified before it)`);
+      if (!res.ok) actionExit = 1;
+    });
+  audit.command('export')
+    .summary('export the audit log as CSV (UTF-8 with BOM) or NDJSON, with the hashes so it can be re-verified')
+    .option(...dataDirOpt)
+    .option('--format <csv|ndjson>', 'file format', 'csv')
+    .option('--from <date>', 'first day (YYYY-MM-DD or ISO date-time, UTC)')
+    .option('--to <date>', 'end (exclusive)')
+    .option('--out <file>', 'write here instead of stdout')
+    .option('--url <url>', 'export through a running server')
+    .option('--token <token>', 'with --url: bearer token of an auditor or admin; default $CW_TOKEN')
+    .action(async (o) => {
+      if (!['csv', 'ndjson'].includes(o.format)) throw new InputError('CW_ERR_USAGE', `--format should be csv or ndjson, instead got '${o.format}'`);
+      let text: string;
+      if (o.url) {
+        const qs = new URLSearchParams({ format: o.format, ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) });
+        text = await (await auditRemote(o.url, o.token ?? process.env.CW_TOKEN, `/api/v1/audit/export?${qs}`)).text();
+      } else {
+        const { readAuditRange, formatAuditCsv, formatAuditNdjson } = await import('../server/plugins/audit.ts');
+        const rows = await readAuditRange(loadConfig(process.env, { dataDir: o.dataDir }).dataDir, o.from, o.to).catch(noAudit);
+        text = o.format === 'csv' ? formatAuditCsv(rows) : formatAuditNdjson(rows);
+      }
+      if (o.out) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(o.out, text);
+        out.err(`审计日志已导出 exported to ${o.out}`);
+      } else process.stdout.write(text);
+    });
+
   program.command('kinds')
     .summary('list the record kinds, their national header fields and natural keys')
     .option('--json', 'print exactly one JSON object')
@@ -140,7 +219,17 @@ export function buildProgram(out: Out = stdio, setExit: (code: number) => void =
       await benchBuild({ subjects: String(o.subjects).split(',').map(Number), fresh: Boolean(o.fresh), log: out.log });
     });
 
-  program.hook('postAction', () => setExit(0));
+  program.command('bench-api')
+    .summary('benchmark the data API with autocannon on 127.0.0.1: overview, county indicators, subject search and profile, Arrow points (writes bench/results/)')
+    .option(...dataDirOpt)
+    .option('--duration <s>', 'seconds per endpoint run', '10')
+    .option('--demo-subjects <n>', 'subjects of the demo city generated when no data dir holds a build', '20000')
+    .action(async (o) => {
+      const { benchApi } = await import('../bench/api-bench.ts');
+      await benchApi({ dataDir: o.dataDir, duration: Number(o.duration), demoSubjects: Number(o.demoSubjects), log: out.log });
+    });
+
+  program.hook('postAction', () => setExit(actionExit));
   return program;
 }
 

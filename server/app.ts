@@ -19,12 +19,17 @@ export interface BuildAppOptions {
   logger?: boolean | object;
 }
 
+/** CW_TRUST_PROXY=<n>: trust the n nearest proxies (fastify's types take a function for hop counts). */
+const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
+
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? true,
     bodyLimit: 1 << 20,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
+    // CW_TRUST_PROXY: client IPs (rate limits, audit) and https detection (Secure cookies) behind a proxy
+    trustProxy: typeof opts.config.trustProxy === 'number' ? trustHops(opts.config.trustProxy) : opts.config.trustProxy,
   });
   await app.register(platform, { config: opts.config }); // helmet, rate limits, health, ops db, audit, swagger
   await app.register(warehouse, { config: opts.config });

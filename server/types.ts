@@ -52,3 +52,28 @@ declare module 'fastify' {
     requireRole: (...roles: Role[]) => preHandlerHookHandler;
   }
 }
+
+// Platform services (plugins/platform.ts registers them; see each module for the contract).
+import type { AuditService } from './plugins/audit.ts';
+import type { AuthService } from './plugins/auth.ts';
+import type { OpsDb } from './plugins/ops-db.ts';
+import type { Scheduler } from './plugins/scheduler.ts';
+import type { EventHub } from './plugins/sse.ts';
+import type { ServerConfig } from './config.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Checked settings (server/config.ts). */
+    config: ServerConfig;
+    /** The operational database <data-dir>/state/ops.duckdb (users, sessions, audit, workflows, jobs). */
+    ops: OpsDb;
+    /** Hash-chained audit log; data routes call `app.audit.personalDataViewed(request, subjectKey)`. */
+    audit: AuditService;
+    /** Sessions, demo accounts, login throttle. */
+    auth: AuthService;
+    /** Server-sent events hub (alerts, build swaps, jobs). */
+    events: EventHub;
+    /** Nightly inbox ingest + build. */
+    scheduler: Scheduler;
+  }
+}
