@@ -5,7 +5,7 @@
  * the machine. Single runs of large jobs: report ratios, not absolute seconds, across machines.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, hostname } from 'node:os';
 import { join } from 'node:path';
 import { generateDemoCity } from '../ingest/demo/generate.ts';
@@ -45,7 +45,7 @@ async function bareCopy(files: string[], outDir: string): Promise<{ seconds: num
 
 export async function benchIngest(o: { records: number[]; log: (s: string) => void }): Promise<void> {
   const root = join(REPO_ROOT, 'bench', '.work');
-  const results = [];
+  const results: ({ target_records: number } & Record<string, unknown>)[] = [];
   for (const target of o.records) {
     const subjects = Math.max(1000, Math.round(target / RECORDS_PER_SUBJECT));
     const filesDir = join(root, `files-${target}`);
@@ -85,6 +85,11 @@ export async function benchIngest(o: { records: number[]; log: (s: string) => vo
   const date = new Date().toISOString().slice(0, 10);
   const out = join(REPO_ROOT, 'bench', 'results', `ingest-${date}.json`);
   mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  // Runs of other sizes on the same day are kept (one size per run is common: 10 M takes long).
+  if (existsSync(out)) {
+    const prev = JSON.parse(readFileSync(out, 'utf8')) as { results: { target_records: number }[] };
+    results.unshift(...prev.results.filter((p) => !results.some((r) => r.target_records === p.target_records)));
+  }
   writeFileSync(out, JSON.stringify({
     date: new Date().toISOString(), machine: { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, mem_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
     note: 'single run per size; ingest runs in a child process (includes tsx start-up); bare COPY reads the same CSV files as all VARCHAR and writes ZSTD Parquet',
