@@ -224,9 +224,10 @@ export function buildProgram(out: Out = stdio, setExit: (code: number) => void =
     .option(...dataDirOpt)
     .option('--duration <s>', 'seconds per endpoint run', '10')
     .option('--demo-subjects <n>', 'subjects of the demo city generated when no data dir holds a build', '20000')
+    .option('--note <text>', 'free text kept in the result, e.g. how the data dir was made')
     .action(async (o) => {
       const { benchApi } = await import('../bench/api-bench.ts');
-      await benchApi({ dataDir: o.dataDir, duration: Number(o.duration), demoSubjects: Number(o.demoSubjects), log: out.log });
+      await benchApi({ dataDir: o.dataDir, duration: Number(o.duration), demoSubjects: Number(o.demoSubjects), note: o.note, log: out.log });
     });
 
   program.hook('postAction', () => setExit(actionExit));

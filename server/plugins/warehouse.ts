@@ -46,7 +46,15 @@ type Params = Record<string, unknown>;
  * Adds serving aids to a freshly opened build: tables in the `memory` catalog, and JS objects it
  * returns by name (BuildSession.aid), dropped with the build.
  */
-export type Preparer = (conn: DuckDBConnection, catalog: { has(table: string): boolean; columns(table: string): string[] | undefined }) => Promise<Record<string, unknown> | void>;
+export type Preparer = (conn: DuckDBConnection, build: PreparerContext) => Promise<Record<string, unknown> | void>;
+
+export interface PreparerContext {
+  has(table: string): boolean;
+  columns(table: string): string[] | undefined;
+  /** A connection of its own for work that goes on after the build is served (give it back with disconnect). */
+  connect(): Promise<DuckDBConnection>;
+  disconnect(conn: DuckDBConnection): void;
+}
 
 /** Reads pinned to one build (see Warehouse.session). */
 export interface BuildSession {
@@ -115,7 +123,9 @@ class OpenBuild {
       const b = new OpenBuild(pointer, instance, conns);
       await b.readCatalog('wh');
       if (cfg.prepare) {
-        const aids = await cfg.prepare(conns[0], { has: (t) => b.tables.has(t), columns: (t) => b.tables.get(t) });
+        const aids = await cfg.prepare(conns[0], {
+          has: (t) => b.tables.has(t), columns: (t) => b.tables.get(t), connect: () => b.connect(), disconnect: (c) => b.disconnect(c),
+        });
         for (const [k, v] of Object.entries(aids ?? {})) b.aids.set(k, v);
         await b.readCatalog('memory');
       }
@@ -175,6 +185,15 @@ class OpenBuild {
     await c.run('USE wh');
     this.extra.push(c);
     return c;
+  }
+
+  /** Closes a connection from connect(). */
+  disconnect(c: DuckDBConnection): void {
+    const i = this.extra.indexOf(c);
+    if (i < 0) return;
+    this.extra.splice(i, 1);
+    try { c.closeSync(); } catch { /* already closed */ }
+    if (this.retired) this.maybeClose();
   }
 
   /** Closes when the last in-flight query ends (at the latest after a grace period). */

@@ -59,6 +59,8 @@ export async function computeList(def: ListDef, s: BuildSession, ctx: ListCtx): 
     const total = count ?? f.length;
     Object.assign(meta, { total, page, page_size: pageSize });
     headers = { 'x-total-count': String(total), 'x-page': String(page), 'x-page-size': String(pageSize) };
+    // which path answered: the in-memory index, or SQL while the index loads (after a swap)
+    if (def.fastPage) headers['x-search'] = fast ? 'index' : 'sql';
   }
   return { frame: f, meta, personal, headers };
 }

@@ -1,14 +1,17 @@
 /**
- * Subject search in memory: the search table (serving-aids.ts) loaded into typed arrays when a
- * build is opened, with a bigram index over names and sort orders computed up front. Measured
- * here on 1 M synthetic subjects (loaded machine): DuckDB `contains(name)` + top-N took 100-140 ms
- * and even the default top-N 74 ms per search; from these arrays a filtered page is a walk along a
- * precomputed order (a few ms) and a name search touches only the rows holding the query's rarest
- * bigram. Semantics equal the SQL path (subjects.ts), which exports still use: the same filters,
+ * Subject search in memory: the search table (serving-aids.ts) streamed into typed arrays in the
+ * background after a build is opened, with a bigram index over names and every sort order
+ * computed up front (search-order.ts). Measured on 1 M subjects: DuckDB `contains(name)` + top-N
+ * took 100-140 ms and the default top-N 74 ms per search (loaded machine); from these arrays a page
+ * is a walk along a precomputed order and a name search reads only the rows holding the query's
+ * rarest bigram. Until the index is ready, searches run in SQL (subjects.ts), which also serves
+ * exports: both give identical pages (views.test.ts checks it): the same filters,
  * `ORDER BY <key> <dir> NULLS LAST, subject_key`, and auth's scope rules (inScope).
  */
-import { column, type Frame } from '../../arrow.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Frame } from '../../arrow.ts';
 import type { SessionUser } from '../../types.ts';
+import { cmpStr, compositeOrder, nullsLast, numRanks, sliced, strNullsLast, strRanks, yieldLoop, type Rank } from './search-order.ts';
 
 export const SORT_KEYS = ['score', 'name', 'exposure', 'negative_events', 'grade', 'county_code', 'uscc'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -44,10 +47,11 @@ class Dict {
   find(v: string): number { return this.codes.get(v) ?? -1; }
 }
 
-const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Columns read from the search table, in this order. */
+const COLUMNS = ['subject_key', 'uscc', 'name', 'subject_type', 'county_code', 'county_name', 'industry_section', 'industry_division',
+  'score', 'grade', 'grade_label', 'negative_events', 'positive_events', 'exposure', 'lists'] as const;
 
 export class SubjectSearchIndex {
-  readonly n: number;
   private readonly keys: string[];
   private readonly uscc: (string | null)[];
   private readonly names: string[];
@@ -63,7 +67,7 @@ export class SubjectSearchIndex {
   private readonly countyNameCode: Uint16Array;
   private readonly sectionCode: Uint16Array;
   private readonly divisionCode: Uint16Array;
-  private readonly gradeCode: Uint8Array;
+  private readonly gradeCode: Uint16Array;
   private readonly gradeLabelCode: Uint16Array;
   private readonly score: Float64Array;
   private readonly negative: Float64Array;
@@ -74,102 +78,83 @@ export class SubjectSearchIndex {
   private readonly orders = new Map<string, Int32Array>();
   private usccOrder: Int32Array = new Int32Array(0);
 
-  /** Builds from the search table's Frame (columns as in serving-aids.ts). */
-  private constructor(f: Frame) {
-    const col = (n: string) => column(f, n) ?? new Array(f.length).fill(null);
-    const n = (this.n = f.length);
-    this.keys = col('subject_key').map(String);
-    this.uscc = col('uscc').map((v) => (v === null ? null : String(v)));
-    this.names = col('name').map((v) => (v === null ? '' : String(v)));
-    const codes = (name: string, dict: Dict, arr: Uint16Array | Uint8Array) => { col(name).forEach((v, i) => { arr[i] = dict.code(v); }); return arr; };
-    this.typeCode = codes('subject_type', this.type, new Uint16Array(n)) as Uint16Array;
-    this.countyCode = codes('county_code', this.county, new Uint16Array(n)) as Uint16Array;
-    this.countyNameCode = codes('county_name', this.countyName, new Uint16Array(n)) as Uint16Array;
-    this.sectionCode = codes('industry_section', this.section, new Uint16Array(n)) as Uint16Array;
-    this.divisionCode = codes('industry_division', this.division, new Uint16Array(n)) as Uint16Array;
-    this.gradeCode = codes('grade', this.grade, new Uint8Array(n)) as Uint8Array;
-    this.gradeLabelCode = codes('grade_label', this.gradeLabel, new Uint16Array(n)) as Uint16Array;
-    const num = (name: string) => Float64Array.from(col(name), (v) => (v === null ? NaN : Number(v)));
-    this.score = num('score');
-    this.negative = num('negative_events');
-    this.positive = num('positive_events');
-    this.exposure = num('exposure');
-    this.listBits = Uint8Array.from(col('lists'), (v) => (Array.isArray(v) ? v.reduce((b: number, t) => b | (LIST_BITS[String(t)] ?? 0), 0) : 0));
-    this.skRank = new Int32Array(n);
+  private constructor(readonly n: number) {
+    this.keys = new Array<string>(n);
+    this.uscc = new Array<string | null>(n);
+    this.names = new Array<string>(n);
+    [this.typeCode, this.countyCode, this.countyNameCode, this.sectionCode, this.divisionCode, this.gradeCode, this.gradeLabelCode] =
+      Array.from({ length: 7 }, () => new Uint16Array(n));
+    [this.score, this.negative, this.positive, this.exposure] = Array.from({ length: 4 }, () => new Float64Array(n));
+    this.listBits = new Uint8Array(n);
   }
 
-  /** Loads the index; yields to the event loop between the heavy steps (the old build keeps serving). */
+  private set(i: number, r: readonly unknown[]): void {
+    const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+    const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+    this.keys[i] = String(r[0]);
+    this.uscc[i] = str(r[1]);
+    this.names[i] = str(r[2]) ?? '';
+    this.typeCode[i] = this.type.code(r[3]);
+    this.countyCode[i] = this.county.code(r[4]);
+    this.countyNameCode[i] = this.countyName.code(r[5]);
+    this.sectionCode[i] = this.section.code(r[6]);
+    this.divisionCode[i] = this.division.code(r[7]);
+    this.score[i] = num(r[8]);
+    this.gradeCode[i] = this.grade.code(r[9]);
+    this.gradeLabelCode[i] = this.gradeLabel.code(r[10]);
+    this.negative[i] = num(r[11]);
+    this.positive[i] = num(r[12]);
+    this.exposure[i] = num(r[13]);
+    this.listBits[i] = Array.isArray(r[14]) ? r[14].reduce((b: number, t) => b | (LIST_BITS[String(t)] ?? 0), 0) : 0;
+  }
+
   /**
-   * Loads the index: bigrams, the subject_key order and the default (score) orders now, yielding
-   * to the event loop between steps (the old build keeps serving); the other orders are built in
-   * the background afterwards, or on first use if asked for earlier.
+   * Streams `table` (a chunk at a time, yielding to the event loop) and builds the bigram index
+   * and all orders, so that the server keeps answering meanwhile.
    */
-  static async build(f: Frame): Promise<SubjectSearchIndex> {
-    const ix = new SubjectSearchIndex(f);
-    await yieldLoop();
-    ix.indexBigrams();
-    await yieldLoop();
-    ix.skOrder = ix.sorted((a, b) => cmpStr(ix.keys[a], ix.keys[b]));
-    ix.skOrder.forEach((row, r) => { ix.skRank[row] = r; });
-    await yieldLoop();
-    ix.usccOrder = ix.order('uscc', false);
-    for (const desc of [false, true]) ix.order('score', desc);
-    void ix.warm();
+  static async load(conn: DuckDBConnection, table: string): Promise<SubjectSearchIndex> {
+    const n = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRows()[0][0]);
+    const ix = new SubjectSearchIndex(n);
+    const result = await conn.stream(`SELECT ${COLUMNS.join(', ')} FROM ${table}`);
+    let i = 0;
+    let chunks = 0;
+    for await (const rows of result.yieldRowsJs()) {
+      for (const r of rows) ix.set(i++, r);
+      if (++chunks % 16 === 0) await yieldLoop();
+    }
+    if (i !== n) throw new Error(`search table changed while loading: ${i} rows, expected ${n}`);
+    await ix.indexBigrams();
+    // subject_key (unique) ranks: the tie-break of every order
+    const sk = await strRanks(ix.keys);
+    const skOrder = new Int32Array(n);
+    await sliced(n, (row) => { skOrder[sk.rank[row]] = row; });
+    const ranks = new Map<SortKey, Rank>();
+    const dictRank = async (d: Dict, codes: Uint16Array) => {
+      const r = await strRanks(d.values);
+      return { rank: Int32Array.from(codes, (c) => r.rank[c]), size: r.size };
+    };
+    const rankOf = async (key: SortKey): Promise<Rank> => {
+      let r = ranks.get(key);
+      if (!r) {
+        r = key === 'score' ? await numRanks(ix.score) : key === 'exposure' ? await numRanks(ix.exposure)
+          : key === 'negative_events' ? await numRanks(ix.negative) : key === 'name' ? await strRanks(ix.names)
+          : key === 'uscc' ? await strRanks(ix.uscc) : key === 'county_code' ? await dictRank(ix.county, ix.countyCode) : await dictRank(ix.grade, ix.gradeCode);
+        ranks.set(key, r);
+      }
+      return r;
+    };
+    ix.usccOrder = await compositeOrder(n, [{ r: await rankOf('uscc'), desc: false }], sk.rank, skOrder);
+    for (const key of SORT_KEYS) {
+      for (const desc of [false, true]) {
+        const parts = key === 'grade' ? [{ r: await rankOf('grade'), desc }, { r: await rankOf('score'), desc: !desc }] : [{ r: await rankOf(key), desc }];
+        ix.orders.set(`${key}:${desc}`, await compositeOrder(n, parts, sk.rank, skOrder));
+      }
+    }
     return ix;
   }
 
-  private async warm(): Promise<void> {
-    for (const key of SORT_KEYS) {
-      for (const desc of [false, true]) {
-        await yieldLoop();
-        this.order(key, desc);
-      }
-    }
-  }
-
-  private skOrder: Int32Array = new Int32Array(0);
-  private readonly skRank: Int32Array;
-  private readonly ranks = new Map<SortKey, Rank>();
-
-  /** Dense ranks of a sort key (cached). */
-  private rankOf(key: SortKey): Rank {
-    let r = this.ranks.get(key);
-    if (r) return r;
-    const dict = (d: Dict, codes: Uint16Array | Uint8Array) => {
-      const x = strRanks(d.values.length, (c) => d.values[c]);
-      return { rank: Int32Array.from(codes, (c) => x.rank[c]), size: x.size };
-    };
-    switch (key) {
-      case 'score': r = numRanks(this.score); break;
-      case 'exposure': r = numRanks(this.exposure); break;
-      case 'negative_events': r = numRanks(this.negative); break;
-      case 'name': r = strRanks(this.n, (i) => this.names[i]); break;
-      case 'uscc': r = strRanks(this.n, (i) => this.uscc[i]); break;
-      case 'county_code': r = dict(this.county, this.countyCode); break;
-      default: r = dict(this.grade, this.gradeCode);
-    }
-    this.ranks.set(key, r);
-    return r;
-  }
-
-  /**
-   * Rows in SQL order for a sort key (cached): a composite number per row (dense ranks of the
-   * sort values, nulls last, then the subject_key rank) sorted natively as a Float64Array;
-   * comparator sorts of the 14 orders were the slowest part of loading at 100 k subjects.
-   */
-  private order(key: SortKey, desc: boolean): Int32Array {
-    const id = `${key}:${desc}`;
-    let o = this.orders.get(id);
-    if (!o) {
-      const parts = key === 'grade' ? [{ r: this.rankOf('grade'), desc }, { r: this.rankOf('score'), desc: !desc }] : [{ r: this.rankOf(key), desc }];
-      o = compositeOrder(this.n, parts, this.skRank, this.skOrder);
-      this.orders.set(id, o);
-    }
-    return o;
-  }
-
-  /** Posting lists of every bigram of the names (two passes: count, then fill; no per-row sets kept). */
-  private indexBigrams(): void {
+  /** Posting lists of every bigram of the names (two sliced passes: count, then fill). */
+  private async indexBigrams(): Promise<void> {
     const eachGram = (s: string, fn: (g: string) => void) => {
       const cs = [...s];
       const seen = new Set<string>();
@@ -179,20 +164,14 @@ export class SubjectSearchIndex {
       }
     };
     const counts = new Map<string, number>();
-    for (const name of this.names) eachGram(name, (g) => counts.set(g, (counts.get(g) ?? 0) + 1));
+    await sliced(this.n, (i) => eachGram(this.names[i], (g) => counts.set(g, (counts.get(g) ?? 0) + 1)));
     const fill = new Map<string, number>();
     for (const [g, c] of counts) { this.bigrams.set(g, new Int32Array(c)); fill.set(g, 0); }
-    this.names.forEach((name, i) => eachGram(name, (g) => {
+    await sliced(this.n, (i) => eachGram(this.names[i], (g) => {
       const k = fill.get(g)!;
       this.bigrams.get(g)![k] = i;
       fill.set(g, k + 1);
     }));
-  }
-
-  private sorted(cmp: (a: number, b: number) => number): Int32Array {
-    const idx = Array.from({ length: this.n }, (_, i) => i);
-    idx.sort(cmp);
-    return Int32Array.from(idx);
   }
 
   /** The SQL order: `<key> <dir> NULLS LAST` (grade: then score the other way), then subject_key ascending. */
@@ -295,7 +274,7 @@ export class SubjectSearchIndex {
       cand.sort(this.comparator(sort, desc));
       return { total: cand.length, rows: Int32Array.from(cand.slice(offset, offset + limit)) };
     }
-    const order = this.order(sort, desc);
+    const order = this.orders.get(`${sort}:${desc}`)!;
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       if (pred && !pred(i)) continue;
@@ -325,81 +304,13 @@ export class SubjectSearchIndex {
   }
 }
 
-/** Dense ranks of a column in ascending order (-1 = null) and the number of distinct values. */
-interface Rank { rank: Int32Array; size: number }
+/** The search index of one build: null until loaded in the background (searches use SQL meanwhile). */
+export class SearchIndexHolder {
+  index: SubjectSearchIndex | null = null;
+  /** Settles when loading ends (loaded, or failed: then searches stay in SQL). */
+  readonly ready: Promise<void>;
 
-function numRanks(values: Float64Array): Rank {
-  const sorted = values.filter((x) => !Number.isNaN(x)).sort();
-  const uniq: number[] = [];
-  for (const x of sorted) if (uniq.length === 0 || uniq[uniq.length - 1] !== x) uniq.push(x);
-  const rank = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    if (Number.isNaN(x)) { rank[i] = -1; continue; }
-    let lo = 0;
-    let hi = uniq.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (uniq[mid] < x) lo = mid + 1; else hi = mid;
-    }
-    rank[i] = lo;
+  constructor(load: () => Promise<SubjectSearchIndex>, onError: (e: unknown) => void) {
+    this.ready = load().then((ix) => { this.index = ix; }, onError);
   }
-  return { rank, size: uniq.length };
-}
-
-function strRanks(n: number, get: (i: number) => string | null): Rank {
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => cmpStr(get(a), get(b)));
-  const rank = new Int32Array(n);
-  let size = 0;
-  let prev: string | null | undefined;
-  for (const i of idx) {
-    const v = get(i);
-    if (v === null) { rank[i] = -1; continue; }
-    if (prev === undefined || v !== prev) { size++; prev = v; }
-    rank[i] = size - 1;
-  }
-  return { rank, size };
-}
-
-/**
- * Rows in the order of `parts` (each ascending or descending, nulls last), ties by subject_key
- * ascending: one composite number per row, sorted as a Float64Array (exact below 2^53: at 1 M
- * subjects the largest composite is about 7e12).
- */
-function compositeOrder(n: number, parts: { r: Rank; desc: boolean }[], skRank: Int32Array, skOrder: Int32Array): Int32Array {
-  const m = 2 ** Math.ceil(Math.log2(n + 1));
-  const comp = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    for (const p of parts) {
-      const r = p.r.rank[i];
-      const v = r < 0 ? p.r.size + 1 : p.desc ? p.r.size - r : r;
-      c = c * (p.r.size + 2) + v;
-    }
-    comp[i] = c * m + skRank[i];
-  }
-  comp.sort();
-  return Int32Array.from(comp, (x) => skOrder[x % m]);
-}
-
-/** Byte-order (code point) comparison like DuckDB's default collation; null sorts first here. */
-function cmpStr(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return a < b ? -1 : 1;
-}
-
-function strNullsLast(a: string | null, b: string | null, d: number): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return d * (a < b ? -1 : 1);
-}
-
-function nullsLast(a: number, b: number, d: number): number {
-  const an = Number.isNaN(a);
-  const bn = Number.isNaN(b);
-  if (an || bn) return an === bn ? 0 : an ? 1 : -1;
-  return a === b ? 0 : d * (a < b ? -1 : 1);
 }

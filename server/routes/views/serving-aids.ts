@@ -19,8 +19,8 @@
  * Both live in the instance's `memory` catalog (the build is attached as `wh` and is the default).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { frameFromReader } from '../../arrow.ts';
-import { SubjectSearchIndex } from './search-index.ts';
+import type { PreparerContext } from '../../plugins/warehouse.ts';
+import { SearchIndexHolder, SubjectSearchIndex } from './search-index.ts';
 
 /** (table, key column) pairs the views look rows up by. */
 export const LOOKUPS: readonly (readonly [string, string])[] = [
@@ -34,15 +34,10 @@ export const SEARCH_TABLE = 'cw_subject_search';
 /** Qualified name of an aid table. */
 export const aid = (name: string) => `memory.main.${name}`;
 
-export interface CatalogView {
-  has(table: string): boolean;
-  columns(table: string): string[] | undefined;
-}
-
 /** Name of the in-memory subject search (search-index.ts) among a build's JS aids. */
 export const SEARCH_INDEX = 'subjectSearch';
 
-export async function prepareServingAids(conn: DuckDBConnection, cat: CatalogView): Promise<Record<string, unknown>> {
+export async function prepareServingAids(conn: DuckDBConnection, cat: PreparerContext): Promise<Record<string, unknown>> {
   for (const [table, col] of LOOKUPS) {
     if (!cat.columns(table)?.includes(col)) continue;
     const lk = lookupTable(table, col);
@@ -66,6 +61,12 @@ export async function prepareServingAids(conn: DuckDBConnection, cat: CatalogVie
     ${has('relation_risk', 'exposure') ? 'LEFT JOIN (SELECT subject_key, max(exposure) AS exposure FROM wh.main.relation_risk GROUP BY subject_key) r ON r.subject_key = s.subject_key' : ''}
     ${has('watchlist_members', 'list_type') ? `LEFT JOIN (SELECT subject_key, list(DISTINCT list_type ORDER BY list_type) AS lists
         FROM wh.main.watchlist_members GROUP BY subject_key) l ON l.subject_key = s.subject_key` : ''}`);
-  const index = await SubjectSearchIndex.build(await frameFromReader(await conn.runAndReadAll(`SELECT * FROM ${aid(SEARCH_TABLE)}`)));
-  return { [SEARCH_INDEX]: index };
+  // the JS search index loads in the background on a connection of its own: the build is served
+  // (searches in SQL) without waiting for it
+  const own = await cat.connect();
+  const holder = new SearchIndexHolder(
+    () => SubjectSearchIndex.load(own, aid(SEARCH_TABLE)).finally(() => cat.disconnect(own)),
+    () => undefined, // a build closed while loading, or a failure: searches stay in SQL
+  );
+  return { [SEARCH_INDEX]: holder };
 }

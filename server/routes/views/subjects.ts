@@ -1,8 +1,8 @@
 /**
  * Subject search (paged, sorted server-side, in the user's scope) and the subject profile. Search
- * pages first on subject_scores alone and joins county names, exposure and list memberships to the
- * page only, so a page costs one filtered top-N scan of the score table, not joins over every
- * subject. The profile reads one subject from each table; a subject outside the user's scope is
+ * reads the one-row-per-subject search table (serving-aids.ts) in SQL, or, once it has loaded,
+ * the in-memory index of it (search-index.ts) with the same results. The profile reads one subject
+ * from each table through the lookup indexes (sql.ts byKey); a subject outside the user's scope is
  * answered 404 like an unknown one (its existence is not revealed).
  */
 import { inScope, seesPersonalData } from '../../plugins/auth.ts';
@@ -12,7 +12,7 @@ import type { SessionUser } from '../../types.ts';
 import { SUBJECT_EXPORT_ROLES, SUBJECT_ROLES, type ListDef, type Paging } from './lists.ts';
 import { isPerson, maskFramePersons, maskText, personName } from './mask.ts';
 import type { PersonalShown } from './serve.ts';
-import type { SubjectSearchIndex } from './search-index.ts';
+import type { SearchIndexHolder } from './search-index.ts';
 import { SEARCH_INDEX, SEARCH_TABLE, aid } from './serving-aids.ts';
 import { Where, byKey, byKeys, cols, hasColumn, notFound, requireTables, rows } from './sql.ts';
 
@@ -72,7 +72,7 @@ export const subjectsList: ListDef = {
     };
   },
   fastPage(s, { user, query }, page) {
-    const index = s.aid<SubjectSearchIndex>(SEARCH_INDEX);
+    const index = s.aid<SearchIndexHolder>(SEARCH_INDEX)?.index;
     if (!index) return null;
     const q = query as SubjectsQuery;
     const sort = (q.sort ?? 'score') as Sort;

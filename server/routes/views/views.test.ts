@@ -15,6 +15,8 @@ import type { Warehouse } from '../../plugins/warehouse.ts';
 import { LIST_VIEWS } from './index.ts';
 import { frame, rows, usedParams } from './sql.ts';
 import { subjectsList } from './subjects.ts';
+import type { SearchIndexHolder } from './search-index.ts';
+import { SEARCH_INDEX } from './serving-aids.ts';
 import { CLUSTER_A, CLUSTER_B, firmUscc, viewsFixture } from './test-fixture.ts';
 
 type Body = Record<string, unknown>;
@@ -128,6 +130,11 @@ describe('GET /api/v1/* (views)', () => {
 
   test('should give the same pages from the in-memory search index as from SQL (exports use SQL)', async () => {
     const wh = ts.app.warehouse as Warehouse;
+    await wh.session(async (s) => {
+      const holder = s.aid<SearchIndexHolder>(SEARCH_INDEX)!;
+      await holder.ready;
+      expect(holder.index).not.toBeNull();
+    });
     const queries: Record<string, unknown>[] = [
       {}, { sort: 'score', order: 'desc' }, { sort: 'name' }, { sort: 'exposure' }, { sort: 'grade' }, { sort: 'grade', order: 'asc' },
       { sort: 'negative_events', order: 'asc' }, { sort: 'county_code', order: 'desc' }, { sort: 'uscc' }, { grade: 'C,D', list: 'focus' },
