@@ -125,6 +125,8 @@ members AS (
 ),
 keyed AS (
   SELECT *, md5(list_type || '|' || subject_key || '|' || reason) AS member_key, NULL::VARCHAR AS alert_uscc, NULL::VARCHAR AS alert_name FROM members
+  -- trust incentives exclude subjects on the black list (守信激励 is not granted to 失信主体)
+  WHERE NOT (list_type = 'red' AND subject_key IN (SELECT subject_key FROM black))
   ${warning}
 )
 SELECT k.list_type,
