@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KindSchema } from '../schemas/types.ts';
 import type { Calendar, DateStyle } from './calendar.ts';
+import type { DemoFile } from './options.ts';
 import { breakRow, type Row } from './defects.ts';
 import type { Rng } from './rng.ts';
 import { headerOf, inverseCodes, type HeaderStyle } from './headers.ts';
@@ -34,15 +35,8 @@ export interface FileSpec {
   sheetName?: string;
 }
 
-export interface WrittenFile {
-  path: string;
-  kind: string;
-  rows: number;
-  format: Format;
-  encoding: Encoding;
-  badRows: number;
-  duplicateRows: number;
-}
+/** A file the generator wrote: the summary entry of options.ts, named for the writer side. */
+export type WrittenFile = DemoFile;
 
 /** A closed temporary file of one lane: one file key (year or register part), one part. */
 export interface Piece {
