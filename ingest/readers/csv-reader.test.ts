@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
@@ -9,11 +9,7 @@ import { fixture, makeTmpDir, readBack } from './test-helpers.ts';
 const tmp = makeTmpDir('csv');
 afterAll(tmp.cleanup);
 const tmpDir = join(tmp.dir, 'out');
-const write = (name: string, data: string | Buffer): string => {
-  const p = join(tmp.dir, name);
-  writeFileSync(p, data);
-  return p;
-};
+const write = tmp.write;
 
 const CASES = [
   { file: 'utf8.csv', encoding: 'utf8', delimiter: ',', inPlace: true, rows: ROWS },

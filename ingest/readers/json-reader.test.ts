@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
@@ -11,11 +10,7 @@ import { fixture, makeTmpDir, readBack } from './test-helpers.ts';
 const tmp = makeTmpDir('json');
 afterAll(tmp.cleanup);
 const tmpDir = join(tmp.dir, 'out');
-const write = (name: string, data: string | Buffer): string => {
-  const p = join(tmp.dir, name);
-  writeFileSync(p, data);
-  return p;
-};
+const write = tmp.write;
 
 describe('fixtures', () => {
   it.each([

@@ -1,5 +1,5 @@
 /** Test helpers for the reader tests (not used by production code). */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,16 @@ export async function queryCsv(sql: string, csvPath: string): Promise<string[][]
 }
 
 /** A fresh temp directory plus a cleanup function for afterAll. */
-export function makeTmpDir(prefix: string): { dir: string; cleanup: () => void } {
+export function makeTmpDir(prefix: string): { dir: string; cleanup: () => void; write: (name: string, data: string | Buffer) => string } {
   const dir = mkdtempSync(join(tmpdir(), `cw-readers-${prefix}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    /** Writes a file into the temp dir and returns its path. */
+    write: (name, data) => {
+      const p = join(dir, name);
+      writeFileSync(p, data);
+      return p;
+    },
+  };
 }
