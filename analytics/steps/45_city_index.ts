@@ -14,6 +14,7 @@
  */
 import type { BuildContext, TsStep } from '../build.ts';
 import { lit } from '../../ingest/pipeline/sql-util.ts';
+import { TIMELY_WORKDAYS } from '../../ingest/pipeline/reference-tables.ts';
 import { blacklistIntervalsSql, cityOf, countedSql, islandDeltasSql, intervalDeltasSql, lastCoveredMi, mi, monthsSql, windowCoverageDeltasSql } from './40_indicators.ts';
 
 /** One raw input of a sub-index: linear from `a0` (0 points) to `a100` (100 points), clamped. */
@@ -143,7 +144,7 @@ facts AS (
   SELECT subject_key, ${mi('decided_d')}, 'objection_days', (decided_d - apply_d)::DOUBLE FROM objection_app WHERE decided_d IS NOT NULL
   UNION ALL
   -- 及时率 of the county's 双公示 records (decision month), as in the quality view
-  SELECT s.subject_key, ${mi('s.decision_date')}, CASE WHEN c2.workday_no - c1.workday_no <= 7 THEN 'timely' ELSE 'late' END, 1.0
+  SELECT s.subject_key, ${mi('s.decision_date')}, CASE WHEN c2.workday_no - c1.workday_no <= ${TIMELY_WORKDAYS} THEN 'timely' ELSE 'late' END, 1.0
   FROM (SELECT subject_key, decision_date, publish_date FROM asof_license UNION ALL SELECT subject_key, decision_date, publish_date FROM asof_penalty) s
   JOIN ref_calendar c1 ON c1.day = s.decision_date JOIN ref_calendar c2 ON c2.day = s.publish_date
 )

@@ -10,6 +10,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { KINDS } from '../schemas/index.ts';
 import { ident, lit } from '../pipeline/sql-util.ts';
+import { TIMELY_WORKDAYS } from '../pipeline/reference-tables.ts';
 
 export async function createQualityViews(conn: DuckDBConnection, sourceUnitsCsv?: string): Promise<void> {
   const accepted = KINDS.map((k) => `SELECT ${lit(k.kind)} AS kind, source_unit, month FROM ${ident(`records_${k.kind}`)}`).join(' UNION ALL ');
@@ -22,7 +23,7 @@ export async function createQualityViews(conn: DuckDBConnection, sourceUnitsCsv?
       CASE WHEN r.month <= strftime(i.finished_at, '%Y-%m') THEN r.month ELSE strftime(i.finished_at, '%Y-%m') END, false
     FROM rejects r LEFT JOIN ingest_runs i USING (run_id)`);
   await conn.run(`CREATE OR REPLACE VIEW quality_timeliness AS
-    SELECT source_unit, month, count(*) AS published, count(*) FILTER (WHERE c2.workday_no - c1.workday_no <= 7) AS timely
+    SELECT source_unit, month, count(*) AS published, count(*) FILTER (WHERE c2.workday_no - c1.workday_no <= ${TIMELY_WORKDAYS}) AS timely
     FROM (SELECT source_unit, month, decision_date, publish_date FROM records_license
           UNION ALL SELECT source_unit, month, decision_date, publish_date FROM records_penalty) s
     JOIN ref_calendar c1 ON c1.day = s.decision_date JOIN ref_calendar c2 ON c2.day = s.publish_date

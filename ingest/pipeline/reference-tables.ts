@@ -7,6 +7,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { industryDivisions, nationalCountyCodes, REFERENCE_DIR } from '../reference/index.ts';
 import { lit } from './sql-util.ts';
 
+/** 双公示 records count as timely (及时率) when published within this many working days of the decision. */
+export const TIMELY_WORKDAYS = 7;
+
 export async function loadReferenceTables(conn: DuckDBConnection): Promise<void> {
   const counties = [...nationalCountyCodes()].map(([code, name]) => `(${lit(code)}, ${lit(name)})`).join(',');
   await conn.run(`CREATE OR REPLACE TABLE ref_county AS SELECT * FROM (VALUES ${counties}) t(code, name)`);

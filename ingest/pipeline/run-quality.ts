@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duck.ts';
 import { ident } from './sql-util.ts';
+import { TIMELY_WORKDAYS } from './reference-tables.ts';
 
 export interface SourceQuality {
   source_unit: string;
@@ -20,7 +21,7 @@ export async function runQuality(conn: DuckDBConnection): Promise<{ by_source: S
   const tables = (await queryRows<{ name: string }>(conn, `SELECT table_name AS name FROM duckdb_tables() WHERE table_name LIKE 'st_%'`)).map((t) => t.name);
   const accepted = tables.map((t) => ['st_license', 'st_penalty'].includes(t)
     // Working days from decision to publication, via the calendar's running workday count.
-    ? `SELECT coalesce(s.source_unit, '(未填报)') AS source_unit, 1 AS ok, (c2.workday_no - c1.workday_no) <= 7 AS timely
+    ? `SELECT coalesce(s.source_unit, '(未填报)') AS source_unit, 1 AS ok, (c2.workday_no - c1.workday_no) <= ${TIMELY_WORKDAYS} AS timely
        FROM ${ident(t)} s LEFT JOIN ref_calendar c1 ON c1.day = s.decision_date LEFT JOIN ref_calendar c2 ON c2.day = s.publish_date`
     : `SELECT coalesce(source_unit, '(未填报)') AS source_unit, 1 AS ok, NULL::BOOLEAN AS timely FROM ${ident(t)}`);
   const union = [...accepted, `SELECT coalesce(source_unit, '(未填报)'), 0, NULL::BOOLEAN FROM rej`].join(' UNION ALL ');
