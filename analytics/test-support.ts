@@ -13,7 +13,6 @@ import { innerOrgCheckChar, makeUscc, USCC_ALPHABET } from '../ingest/validators
 import { makeIdNumber } from '../ingest/validators/id-number.ts';
 import { runBuild, type BuildResult } from './build.ts';
 import { readCurrent, warehousePaths } from './warehouse.ts';
-import { join as pjoin } from 'node:path';
 
 export const TEST_TODAY = '2026-11-25';
 export const TEST_HASH_KEY = 'test-key';
@@ -95,7 +94,7 @@ export async function warehouseRows<T = Record<string, unknown>>(dataDir: string
   const w = warehousePaths(dataDir);
   const cur = readCurrent(w);
   if (!cur) throw new Error('no warehouse build');
-  const db = await openDuck({ path: pjoin(w.root, cur.file), readOnly: true, threads: 1 });
+  const db = await openDuck({ path: join(w.root, cur.file), readOnly: true, threads: 1 });
   try {
     return await queryRows<T>(db.conn, sql);
   } finally {
